@@ -105,6 +105,7 @@ def _find_word(hay: str, needle: str) -> int:
 
 
 _SIGNATURE = re.compile(r"^(?:TM|KT|Q|TL|TUQ)\s*\.\s*\S", re.IGNORECASE)
+_SIGNER_TITLE = re.compile(r"^(?:PHÓ\s+)?(?:CHỦ\s+TỊCH|GIÁM\s+ĐỐC|BÍ\s+THƯ|TRƯỞNG\s+BAN|CHÁNH\s+VĂN\s+PHÒNG)$")
 _RECIPIENTS = re.compile(r"^Nơi\s+nhận\s*:?", re.IGNORECASE)
 _INTRO = re.compile(
     r"^(?:Thực\s+hiện|Căn\s+cứ|Triển\s+khai|Trên\s+cơ\s+sở|Thi\s+hành|Cụ\s+thể\s+hóa|Cụ\s+thể\s+hoá|Nhằm|Để|Theo|"
@@ -167,7 +168,9 @@ def build_outline(doc: Document) -> Outline:
     has_roman = any(p.marker and p.marker.kind in ("roman", "part") for p in body)
     end = len(body)
     for i, p in enumerate(body):
-        if _RECIPIENTS.match(p.text) or (_SIGNATURE.match(p.text) and is_caps(p.text)):
+        if _RECIPIENTS.match(p.text) or (_SIGNATURE.match(p.text) and is_caps(p.text)) or (
+            p.marker is None and _SIGNER_TITLE.match(p.text)
+        ):
             later_sections = any(
                 q.marker and q.marker.kind in ("roman", "part") for q in body[i + 1:]
             )

@@ -191,7 +191,7 @@ _LEAD_THEN_COORD = re.compile(
     r"^(?P<lead>.+?)\s+phối\s+hợp(?:\s+(?:với|cùng))\s+(?P<coord>.+)$", re.IGNORECASE | re.DOTALL
 )
 _CHU_TRI_SENTENCE = re.compile(
-    r"(?:^|[.;]\s*|giao\s+|Giao\s+)(?P<lead>(?:Sở|Ủy\s+ban|UBND|Công\s+an|Bộ|Ban|Hội|Tỉnh\s+Đoàn|Thanh\s+tra|Bảo\s+hiểm|"
+    r"(?:^|[.;(]\s*|giao\s+|Giao\s+)(?P<lead>(?:Sở|Phòng|Trạm|Đoàn|Ủy\s+ban|UBND|Công\s+an|Bộ|Ban|Hội|Tỉnh\s+Đoàn|Thanh\s+tra|Bảo\s+hiểm|"
     r"Chi\s+nhánh|Trung\s+tâm|Văn\s+phòng|Đài|Báo|Cục|Liên\s+đoàn)[^.;:]{0,120}?)\s+chủ\s+trì\b\s*,?\s*"
     r"(?:(?:và\s+)?phối\s+hợp(?:\s+với)?\s+(?P<coord>[^.;]+?))?(?=\s+(?:triển\s+khai|thực\s+hiện|tổ\s+chức|xây\s+dựng|tham\s+mưu|hướng\s+dẫn)\b|[.;]|$)",
 )
@@ -1055,6 +1055,8 @@ def extract_tasks(ctx: _Ctx) -> list[dict]:
             if n.marker.kind == "bullet":
                 bullet_no += 1
                 tid = f"{sec.id}.{bullet_no}"
+            elif n.marker.value.startswith(sec.id + "."):
+                tid = n.marker.value  # "2.1" under a section numbered "2."
             else:
                 tid = f"{sec.id}.{n.marker.value}"
             if tid in used:
@@ -1106,7 +1108,7 @@ def extract_assignments(ctx: _Ctx) -> tuple[list[dict], list[tuple[Node, str]]]:
                         bodies = _union([bodies, named])
                 duties.append(duty)
             entry = {"bodies": bodies, "duties": duties, "span": ctx.span_of(_joined(n.paragraphs()))}
-            entry["id"] = f"{sec.id}.{n.marker.value}"
+            entry["id"] = n.marker.value if n.marker.value.startswith(sec.id + ".") else f"{sec.id}.{n.marker.value}"
             if not bodies:
                 ctx.warn("assignment_without_body", f"no body found in assignment {entry['id']}", ctx.span_of(head))
             assignments.append(entry)

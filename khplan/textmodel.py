@@ -185,6 +185,12 @@ def is_caps(text: str) -> bool:
 
 
 _TERMINAL = tuple(".;:!?…")
+_HEADER_FIELD = re.compile(r"^(?:(?:Số|SỐ)\s*:|(?:Số|SỐ)\s+\d+\s*/|CỘNG\s+HÒA|CỘNG\s+HOÀ|Độc\s+lập\s*-|\p{Lu}[\p{L} .]{1,40},\s*ngày\b)")
+_DUTY_VERB = re.compile(
+    r"^(?:Chủ\s+trì|Phối\s+hợp|Giao|Tăng\s+cường|Thực\s+hiện|Tổ\s+chức|Triển\s+khai|Tham\s+mưu|Chỉ\s+đạo|Hướng\s+dẫn|"
+    r"Xây\s+dựng|Đẩy\s+mạnh|Căn\s+cứ|Bảo\s+đảm|Đảm\s+bảo|Tiếp\s+tục|Thường\s+xuyên|Chịu\s+trách\s+nhiệm|Nâng\s+cao|"
+    r"Rà\s+soát|Kiểm\s+tra|Cơ\s+quan\s+chủ\s+trì|Đơn\s+vị\s+chủ\s+trì)\b"
+)
 # Names the genre writes with a hyphen that a wrap can put at the start of a line:
 # "1. Sở Lao động" / "- Thương binh và Xã hội".
 _NAME_CONTINUATION = re.compile(
@@ -254,6 +260,8 @@ class Document:
             self.lines.append(line)
             pos += len(raw) + 1
         self._line_starts = [ln.start for ln in self.lines]
+        lengths = sorted(len(ln.clean.text) for ln in self.lines if not ln.blank)
+        self.wrap_width = lengths[int(len(lengths) * 0.8)] if lengths else 80
         self.hard_wrapped = self._detect_hard_wrap()
         self.paragraphs = self._paragraphs()
 
@@ -305,6 +313,8 @@ class Document:
             return True
         if line.marker is not None:
             return False
+        if _HEADER_FIELD.match(ltext):
+            return False  # "Số: …", "Cao Bằng, ngày …", the motto: a header field starts a line
         if ptext.endswith(_TERMINAL):
             # "…, trẻ em thuộc hộ nghèo;" + "chỉ đạo tổ chức…": a wrapped clause of one item.
             return not gap and ptext.endswith((";", ",")) and ltext[:1].islower() and self.hard_wrapped
@@ -318,6 +328,10 @@ class Document:
             # a heading broken inside a name: "I. MỤC TIÊU" never continues with "Triển khai".
             return False
         if from_doc_type(prev.text):
+            return False
+        if self.hard_wrapped and not line_caps and len(ptext) < 0.6 * self.wrap_width and _DUTY_VERB.match(ltext):
+            # A short line ended by its own break ("4. Sở Y tế", a heading) is not wrapped when
+            # the next line opens a sentence with a capitalised verb ("Chủ trì, phối hợp…").
             return False
         if not self.hard_wrapped and not prev_caps:
             # In a text with one paragraph per line, adjacent lines are separate paragraphs
