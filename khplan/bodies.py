@@ -68,12 +68,11 @@ def _strip(c: Clean) -> Clean:
     return c
 
 
+_HEAD_START = re.compile(r"(?:" + _HEADS_CAP + "|" + _HEADS_LOWER + r")\b", re.IGNORECASE)
+
+
 def _looks_like_body(text: str) -> bool:
-    if not text or len(text) > 120:
-        return False
-    if not re.match(r"(?:" + _HEADS_CAP + "|" + _HEADS_LOWER + r")\b", text, re.IGNORECASE):
-        return False
-    return True
+    return bool(text) and len(text) <= 120 and _HEAD_START.match(text) is not None
 
 
 def split_bodies(c: Clean, is_body=None) -> list[tuple[Clean, str | None]]:

@@ -19,6 +19,10 @@ from .vn import fold
 SCHEMA = "khplan.plan/v1"
 
 
+_HYPHEN = re.compile(r"\s*-\s*")
+_LOPSIDED_HYPHEN = re.compile(r"\S-\s|\s-\S")  # "Lao động -Thương binh": spaced on one side only
+
+
 class _Ctx:
     """What the extractors share: the document, the outline, the lexicon and the warnings."""
 
@@ -32,6 +36,7 @@ class _Ctx:
         self._lex = None
         self._unknown_seen: set[str] = set()
         self.plan_function: str | None = None  # the plan's dominant function, for bodies outside tasks
+        self.duty_text: dict[int, Clean] = {}  # id(duty dict) -> its clean text with offsets
 
     @property
     def lex(self):
@@ -59,8 +64,8 @@ class _Ctx:
 
     # -- bodies --------------------------------------------------------------------------
     def body(self, name: Clean, note: str | None = None, function: str | None = None) -> dict:
-        text = re.sub(r"\s+", " ", name.text).strip()
-        text = re.sub(r"\s*-\s*", " - ", text) if re.search(r"\S-\s|\s-\S", text) else text
+        text = _WS.sub(" ", name.text).strip()
+        text = _HYPHEN.sub(" - ", text) if _LOPSIDED_HYPHEN.search(text) else text
         m = self.lex.resolve_body(
             text, on=self.date or (_dt.date(self.year, 12, 31) if self.year else None), function=function or self.plan_function
         )
@@ -110,8 +115,11 @@ def _text(paras: list[Paragraph]) -> str:
     return _joined(paras).text
 
 
+_WS = re.compile(r"\s+")
+
+
 def _norm_ws(s: str) -> str:
-    return re.sub(r"\s+", " ", s).strip()
+    return _WS.sub(" ", s).strip()
 
 
 def _first_sentence(text: str, limit: int = 300) -> str:
@@ -1095,11 +1103,13 @@ def extract_assignments(ctx: _Ctx) -> tuple[list[dict], list[tuple[Node, str]]]:
             duties = []
             if rest.text and not (head.text.rstrip().endswith(":") and n.children):
                 duties.append({"text": _norm_ws(rest.text), "span": ctx.span_of(rest)})
+                ctx.duty_text[id(duties[-1])] = rest
             for ch in n.children:
                 c = _joined(ch.paragraphs())
                 if not c.text.strip():
                     continue
                 duty = {"text": _norm_ws(c.text), "span": ctx.span_of(c)}
+                ctx.duty_text[id(duty)] = c
                 if _DUTY_BODY.match(ch.para.content.text):
                     dphrase, _ = B.leading_body_phrase(ch.para.content, ctx.is_body)
                     named = ctx.bodies(dphrase, function) if dphrase.text else []
@@ -1126,14 +1136,14 @@ def _funding_phrases() -> list[tuple[str, str]]:
     import yaml
 
     data = yaml.safe_load(ir.files("khplan").joinpath("data/funding.yaml").read_text(encoding="utf-8"))
-    return [(fold(p), s["id"]) for s in data["sources"] for p in s["phrases"]]
+    return [(re.compile(r"(?<![\p{L}])" + re.escape(fold(p)) + r"(?![\p{L}])"), s["id"]) for s in data["sources"] for p in s["phrases"]]
 
 
 def classify_funding(text: str) -> list[str]:
     f = fold(text)
     found = set()
-    for phrase, sid in _funding_phrases():
-        if re.search(r"(?<![\p{L}])" + re.escape(phrase) + r"(?![\p{L}])", f):
+    for rx, sid in _funding_phrases():
+        if sid not in found and rx.search(f):
             found.add(sid)
     order = ["state_budget", "program_integration", "socialization", "aid", "other_lawful"]
     return [s for s in order if s in found]
@@ -1314,8 +1324,7 @@ def extract_reporting(ctx: _Ctx, report_items: list[tuple[Node, str]], assignmen
     # Reporting duties inside assignments ("định kỳ hằng năm báo cáo UBND tỉnh").
     for a in assignments:
         for d in a["duties"]:
-            sp = d["span"]
-            c = _clean_at(ctx, sp["start"], sp["end"])
+            c = ctx.duty_text[id(d)]
             for e in reporting_from(ctx, c, a["bodies"], require_schedule=True):
                 e["assignment"] = a.get("id")
                 out.append(e)
@@ -1328,19 +1337,6 @@ def extract_reporting(ctx: _Ctx, report_items: list[tuple[Node, str]], assignmen
         seen.add(k)
         uniq.append(e)
     return uniq
-
-
-def _clean_at(ctx: _Ctx, start: int, end: int) -> Clean:
-    paras = [p for p in ctx.doc.paragraphs if p.kind == "text" and p.footnote is None and p.start < end and p.end > start]
-    c = _joined(paras)
-    # Trim to [start, end).
-    i = 0
-    while i < len(c.offsets) and c.offsets[i] < start:
-        i += 1
-    j = len(c.offsets)
-    while j > i and c.offsets[j - 1] >= end:
-        j -= 1
-    return c.sub(i, j)
 
 
 # --- the whole plan ----------------------------------------------------------------------

@@ -141,9 +141,14 @@ class Citation:
         }
 
 
+_HAS_NUMBER = __import__("re").compile(r"\d\s*[/-]\s*(?:\d{4}\s*/\s*)?[A-ZĐ]")
+
+
 def find_citations(text: str) -> list[Citation]:
     """All citations in ``text`` (a clean paragraph), in order."""
     out: list[Citation] = []
+    if not _HAS_NUMBER.search(text):
+        return out
     for m in CITATION.finditer(text):
         number = normalise_number(m.group("number"))
         if "/" not in number:

@@ -33,6 +33,9 @@ _FOOTREF = re.compile(r"(?<=[^\s\d])([⁰¹²³⁴⁵⁶⁷⁸⁹]+)|(?<=[\w.,;)
 FOOTNOTE_START = re.compile(r"^\s*(?:([⁰¹²³⁴⁵⁶⁷⁸⁹]+)|\[(\d{1,3})\]|\((\d{1,3})\))\s*(?=\S)")
 
 
+_NEEDS_CLEANING = __import__("re").compile(r"[*#_^\\\[\u200b\u200c\u200d\ufeff\t\u00a0\u2002\u2003\u2009\u202f⁰¹²³⁴⁵⁶⁷⁸⁹]")
+
+
 def sup_to_str(marker: str) -> str:
     return "".join(_SUP_TO_INT.get(c, c) for c in marker)
 
@@ -79,6 +82,10 @@ def clean_line(raw: str, base: int) -> tuple[Clean, list[tuple[str, int]]]:
 
     Returns the clean copy and the footnote references found, as (number, source offset).
     """
+    if not _NEEDS_CLEANING.search(raw):
+        # Most lines carry no decoration: only the strip is needed.
+        c = Clean(raw, list(range(base, base + len(raw))), base + len(raw))
+        return (c.strip() if raw[:1].isspace() or raw[-1:].isspace() else c), []
     drop = bytearray(len(raw))
     refs: list[tuple[str, int]] = []
     for m in _DECOR.finditer(raw):
@@ -123,8 +130,11 @@ MARKER = re.compile(
 )
 
 
+_ROMAN_RX = re.compile(ROMAN)
+
+
 def _roman_ok(s: str) -> bool:
-    return bool(s) and re.fullmatch(ROMAN, s) is not None
+    return bool(s) and _ROMAN_RX.fullmatch(s) is not None
 
 
 @dataclass
@@ -185,6 +195,8 @@ def is_caps(text: str) -> bool:
 
 
 _TERMINAL = tuple(".;:!?…")
+_SEPARATOR_CHARS = set("|-_=*~ :")
+_RULE_CHARS = set("-_=.")
 _HEADER_FIELD = re.compile(r"^(?:(?:Số|SỐ)\s*:|(?:Số|SỐ)\s+\d+\s*/|CỘNG\s+HÒA|CỘNG\s+HOÀ|Độc\s+lập\s*-|\p{Lu}[\p{L} .]{1,40},\s*ngày\b)")
 _DUTY_VERB = re.compile(
     r"^(?:Chủ\s+trì|Phối\s+hợp|Giao|Tăng\s+cường|Thực\s+hiện|Tổ\s+chức|Triển\s+khai|Tham\s+mưu|Chỉ\s+đạo|Hướng\s+dẫn|"
@@ -294,7 +306,8 @@ class Document:
     @staticmethod
     def _is_separator(line: Line) -> bool:
         t = line.clean.text
-        return bool(t) and (set(t) <= set("|-_=*~ ") or re.fullmatch(r"[-_=.]{3,}", t) is not None)
+        chars = set(t)
+        return bool(t) and (chars <= _SEPARATOR_CHARS or (len(t) >= 3 and chars <= _RULE_CHARS))
 
     @staticmethod
     def _is_table_row(line: Line) -> bool:
