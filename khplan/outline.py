@@ -89,14 +89,18 @@ def classify_heading(title: str) -> str | None:
     # Typos ("ĐỐI TƯ QỌNG"): a close match of a variant's words at the start of the heading.
     from rapidfuzz import fuzz
 
+    words = re.sub(r"[^\w\s]", " ", f).split()
     score_best = (0.0, None)
     for entry in sections_data()["kinds"]:
         for v in entry["variants"]:
             fv = fold(v)
-            s = fuzz.partial_ratio(fv, f[: len(fv) + 4])
+            n = len(fv.split())
+            if len(fv) < 6:
+                continue  # short names are matched exactly or not at all
+            s = max(fuzz.ratio(fv, " ".join(words[:n])), fuzz.ratio(fv, " ".join(words[: n + 1])))
             if s > score_best[0]:
                 score_best = (s, entry["kind"])
-    return score_best[1] if score_best[0] >= 80 else None
+    return score_best[1] if score_best[0] >= 85 else None
 
 
 def _find_word(hay: str, needle: str) -> int:

@@ -1362,10 +1362,20 @@ def parse_document(text: str, *, path: str = "<text>", fmt: str = "txt", encodin
     assignments, report_items = extract_assignments(ctx)
     funding = extract_funding(ctx)
     reporting = extract_reporting(ctx, report_items, assignments)
-    for p in outline.unclassified:
-        ctx.warn("unclassified_section", f"section heading not recognised: {p.text}", ctx.span_of(p.content))
+    unclassified = []
+    for sec in outline.sections:
+        if sec.kind is None:
+            ctx.warn("unclassified_section", f"section heading not recognised: {sec.title}", ctx.span_of(sec.node.para.content))
+            body = sec.node.paragraphs()[1:]
+            c = _joined(body)
+            if c.text:
+                unclassified.append({"section": sec.id, "heading": sec.title, "text": _norm_ws(c.text), "span": ctx.span_of(c)})
     if not outline.sections:
         ctx.warn("no_sections", "no numbered sections found; the text is kept unclassified", None)
+        rest = [n.para for n in outline.preamble] + outline.closing
+        c = _joined(rest)
+        if c.text:
+            unclassified.append({"section": None, "heading": None, "text": _norm_ws(c.text), "span": ctx.span_of(c)})
     if not tasks:
         ctx.warn("no_tasks", "no task section (nhiệm vụ / giải pháp / nội dung) found", None)
     spans = identity.pop("spans", {})
@@ -1389,6 +1399,7 @@ def parse_document(text: str, *, path: str = "<text>", fmt: str = "txt", encodin
         "assignments": assignments,
         "funding": funding,
         "reporting": reporting,
+        "unclassified": unclassified,
         "function": ctx.plan_function,
         "outline": [
             {"id": s.id, "title": s.title, "kind": s.kind, "span": ctx.span_of(s.node.para.content)} for s in outline.sections

@@ -180,6 +180,9 @@ def test_citation_with_impossible_date():
         ("MỤC TIÊU KẾ HOẠCH", "objectives"),
         ("NHIEM VU VA GIAI PHAP", "tasks"),
         ("LỜI CẢM ƠN", None),
+        ("LỜI NÓI ĐẦU", None),
+        ("KINH PHI THUC HIEN", "funding"),
+        ("NHIÊM VỤ", "tasks"),
     ],
 )
 def test_section_classification(heading, kind):
@@ -233,6 +236,15 @@ def test_funding_data_examples():
     for src in data["sources"]:
         for ex in src["examples"]:
             assert src["id"] in classify_funding(ex), ex
+
+
+def test_unrecognised_section_is_kept_with_a_warning():
+    from khplan import parse_text
+
+    d = parse_text("KẾ HOẠCH\nVề việc thử\n\nI. LỜI NÓI ĐẦU\nNội dung tự do.\n\nII. NHIỆM VỤ\n1. Làm việc A.\n")
+    assert d["unclassified"] == [{"section": "I", "heading": "LỜI NÓI ĐẦU", "text": "Nội dung tự do.", "span": d["unclassified"][0]["span"]}]
+    assert [w["code"] for w in d["warnings"]] == ["unclassified_section"]
+    assert [t["id"] for t in d["tasks"]] == ["II.1"]
 
 
 def test_unknown_structure_never_fails():
