@@ -638,3 +638,31 @@ def test_fold_equal_titles_across_formats():
     for fmt in ("docx", "pdf"):
         text = read_document(SAMPLES / fmt / f"bac-kan-2019-tre-em-khuyet-tat.{fmt}").text
         assert fold("Thực hiện Đề án hỗ trợ trẻ em khuyết tật tiếp cận các dịch vụ bảo vệ") in fold(text)
+
+
+def test_header_typed_with_tabs_becomes_header_lines(tmp_path):
+    body = (para("ỦY BAN NHÂN DÂN\tCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM".replace("\t", '</w:t></w:r><w:r><w:tab/><w:t>'))
+            + para("Số: 12/KH-UBND\t\tHà Giang, ngày 5 tháng 1 năm 2025".replace("\t", '</w:t></w:r><w:r><w:tab/><w:t>'))
+            + para("KẾ HOẠCH") + para("1.\tViệc một".replace("\t", '</w:t></w:r><w:r><w:tab/><w:t>')))
+    lines = [l for l in read_docx_bytes(make_docx(body), tmp_path).text.split("\n") if l]
+    assert lines == ["ỦY BAN NHÂN DÂN", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Số: 12/KH-UBND",
+                     "Hà Giang, ngày 5 tháng 1 năm 2025", "KẾ HOẠCH", "1. Việc một"]
+
+
+def test_pdf_line_joins_and_running_headers():
+    from khplan.readers.pdf import Line, Piece, _join, _strip_running
+
+    assert _join("Sở Lao động-", "Thương binh") == "Sở Lao động-Thương binh"
+    assert _join("chính trị -", "xã hội") == "chính trị - xã hội"
+    assert _join("Thông tư 13/2021/TT\ufffe", "BLĐTBXH") == "Thông tư 13/2021/TT-BLĐTBXH"
+    assert _join("phát\u00ad", "triển") == "pháttriển"
+
+    def page(no, body):
+        lines = [Line([Piece("CÔNG BÁO TỈNH/Số 12", 200, 400, 810, 10, no)])]
+        lines += [Line([Piece(t, 85, 550, 700 - 20 * k, 13, no)]) for k, t in enumerate(body)]
+        lines.append(Line([Piece(f"Trang {no}", 280, 320, 30, 10, no)]))
+        return lines
+
+    pages = [page(n, [f"Nội dung trang {n}", "Dòng hai"]) for n in range(1, 5)]
+    _strip_running(pages, [842.0] * 4)
+    assert [[ln.text() for ln in p] for p in pages] == [[f"Nội dung trang {n}", "Dòng hai"] for n in range(1, 5)]

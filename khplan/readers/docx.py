@@ -296,6 +296,24 @@ class _Styles:
         return None
 
 
+def _without_table_styles(data: bytes) -> bytes:
+    """styles.xml without its table styles (often most of the part: Word's default template has
+    ~300 KB of them), which the reader never uses; cut at the byte level before parsing."""
+    parts = data.split(b"<w:style ")
+    if len(parts) < 2:
+        return data
+    out = [parts[0]]
+    for part in parts[1:]:
+        if part.startswith(b'w:type="table"'):
+            end = part.rfind(b"</w:style>")
+            if end < 0:
+                return data  # not the layout expected: parse everything
+            out.append(b"\x00" + part[end + len(b"</w:style>"):])
+        else:
+            out.append(part)
+    return b"<w:style ".join(out).replace(b"<w:style \x00", b"")
+
+
 class _Line:
     __slots__ = ("text", "loc", "kind", "notes", "legacy")
 
@@ -318,6 +336,7 @@ class _DocxReader:
         self.footnote_counter = 0
         self.endnote_counter = 0
         self.header_zone = True
+        self.header_paras = 0
 
     # -- package -------------------------------------------------------------------------
     def open(self):
@@ -358,7 +377,7 @@ class _DocxReader:
                 "code": "external_content",
                 "message": "the document refers to external content that was not fetched: " + "; ".join(sorted(set(external))[:5]),
             })
-        self.styles = _Styles(self._part(parts.get("styles")), self.W)
+        self.styles = _Styles(self._part(parts.get("styles"), _without_table_styles), self.W)
         self._numbering_root = self._part(parts.get("numbering"))
         self.footnotes = self._notes(self._part(parts.get("footnotes")), "footnote")
         self.endnotes = self._notes(self._part(parts.get("endnotes")), "endnote")
@@ -369,10 +388,10 @@ class _DocxReader:
             if f is not None:
                 self.endnote_fmt = f.get(self.W + "val", "lowerRoman")
 
-    def _part(self, target):
+    def _part(self, target, prepare=None):
         if not target or not self.pkg.has(target):
             return None
-        return self.pkg.xml(target)
+        return self.pkg.xml(target, prepare)
 
     def _notes(self, root, tag):
         out = {}
@@ -702,9 +721,10 @@ class _DocxReader:
         text, loc, notes, boxes = self.paragraph(p)
         text = _clean(text, keep_newlines=True)
         if self.header_zone:
-            if "\t" in text:
-                pass
-            if RE_DOCTYPE_LINE.match(text.replace("\t", " ").strip().upper()):
+            # the header zone ends at the document-type line ("KẾ HOẠCH"), or after a dozen
+            # paragraphs in a document without one
+            self.header_paras += 1 if text else 0
+            if RE_DOCTYPE_LINE.match(text.replace("\t", " ").strip().upper()) or self.header_paras > 12:
                 self.header_zone = False
         if text:
             if self.header_zone and "\t" in text:

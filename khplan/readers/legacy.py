@@ -185,6 +185,7 @@ def unicode_to_vni(text: str) -> bytes:
 # Detection
 
 _LEGACY_CHARS = re.compile(r"[\u00a0-\u00ff]")
+_VN_ONLY = re.compile(r"[ăđĩũơưĂĐĨŨƠƯ\u1ea0-\u1ef9]")
 
 
 def _score_candidates(candidates: list[tuple[str, str]]) -> tuple[str, str, float] | None:
@@ -241,7 +242,7 @@ def looks_legacy(text: str) -> bool:
     high = len(_LEGACY_CHARS.findall(text[:200_000]))
     if high < 3:
         return False
-    vn = sum(1 for ch in text[:200_000] if ch in "ăđĩũơưĂĐĨŨƠƯ" or "\u1ea0" <= ch <= "\u1ef9")
+    vn = len(_VN_ONLY.findall(text[:200_000]))
     return vn * 5 < high
 
 

@@ -77,10 +77,12 @@ class Package:
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
             raise InputError(f"{self.path}: corrupt {self.kind} ('{name}' cannot be read: {exc})") from None
 
-    def xml(self, name: str):
+    def xml(self, name: str, prepare=None):
         from lxml import etree
 
         data = self.read(name)
+        if prepare is not None:
+            data = prepare(data)
         try:
             return etree.fromstring(data, xml_parser())
         except etree.XMLSyntaxError as exc:

@@ -875,9 +875,8 @@ def _tesseract_cmd() -> str:
 def _ocr_page(exe: str, page, tmpdir: str, page_no: int, page_h: float) -> list[Piece]:
     """OCR one page: words with boxes (Tesseract TSV) -> pieces in PDF units, so the same layout
     logic (lines, side-by-side blocks, wrapped paragraphs) applies to scans."""
-    img = page.render(scale=OCR_DPI / 72, grayscale=True).to_pil()
-    png = f"{tmpdir}/p{page_no}.png"
-    img.save(png)
+    png = f"{tmpdir}/p{page_no}.pgm"
+    _save_gray(page.render(scale=OCR_DPI / 72, grayscale=True), png)
     try:
         res = subprocess.run(
             [exe, png, "stdout", "-l", "vie", "--psm", "3", "--dpi", str(OCR_DPI), "tsv"],
@@ -889,6 +888,19 @@ def _ocr_page(exe: str, page, tmpdir: str, page_no: int, page_h: float) -> list[
         last = res.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["unknown error"]
         raise InputError(f"OCR of page {page_no} failed: {last[0]}")
     return _tsv_pieces(res.stdout.decode("utf-8", "replace"), page_h, 72 / OCR_DPI, page_no)
+
+
+def _save_gray(bitmap, path: str) -> None:
+    """A PDFium greyscale bitmap as a PGM file (Tesseract reads it; no imaging library needed)."""
+    w, h, stride = bitmap.width, bitmap.height, bitmap.stride
+    if bitmap.n_channels != 1:  # not expected for grayscale=True; Tesseract reads the format by content
+        bitmap.to_pil().convert("L").save(path, format="PNG")
+        return
+    raw = bytes(bitmap.buffer)
+    rows = raw if stride == w else b"".join(raw[y * stride: y * stride + w] for y in range(h))
+    with open(path, "wb") as f:
+        f.write(b"P5\n%d %d\n255\n" % (w, h))
+        f.write(rows)
 
 
 def _tsv_pieces(tsv: str, page_h: float, scale: float, page_no: int) -> list[Piece]:
