@@ -238,7 +238,9 @@ def parse_responsibility(c: Clean) -> tuple[Clean | None, Clean | None]:
 
 _NUMBER_LINE = re.compile(r"(?<![\p{L}])Số\s*:?\s*(?P<num>[^|\n]*?/\s*[\p{Lu}Đ][\p{L}Đđ0-9&\-\s/]*?)(?=\s{2,}|\s*\||\s*$|\s+[\p{Lu}][\p{Ll}])", re.VERSION1)
 _DATE_LINE = re.compile(
-    r"(?P<place>[\p{Lu}][\p{L}.\- ]{1,40}?)\s*,\s*ngày\s*(?P<d>\d{1,2})?\s*(?:[-/]\s*)?tháng\s*(?P<m>\d{1,2})?\s*(?:[-/]\s*)?năm\s*(?P<y>\d{4})",
+    r"(?P<place>[\p{Lu}][\p{L}.\- ]{1,40}?)\s*,\s*ngày\s*"
+    r"(?:(?P<d>\d{1,2})?\s*(?:[-/]\s*)?tháng\s*(?P<m>\d{1,2})?\s*(?:[-/]\s*)?năm\s*(?P<y>\d{4})"
+    r"|(?P<d2>\d{1,2})\s*[/.-]\s*(?P<m2>\d{1,2})\s*[/.-]\s*(?P<y2>\d{4}))",
     re.VERSION1,
 )
 _ISSUER_LINES = re.compile(r"^(?:ỦY|UỶ)\s+BAN\s+NHÂN\s+DÂN\b|^UBND\b|^HỘI\s+ĐỒNG\s+NHÂN\s+DÂN\b|^(?:TỈNH|HUYỆN|THÀNH)\s+ỦY\b|^BAN\s+", re.IGNORECASE)
@@ -295,7 +297,7 @@ def extract_identity(ctx: _Ctx) -> dict:
         m = _DATE_LINE.search(c.text)
         if m:
             ident["place"] = _norm_ws(m.group("place"))
-            d, mo, y = m.group("d"), m.group("m"), m.group("y")
+            d, mo, y = m.group("d") or m.group("d2"), m.group("m") or m.group("m2"), m.group("y") or m.group("y2")
             ident["year"] = int(y)
             if d and mo:
                 try:
@@ -1097,33 +1099,46 @@ def extract_assignments(ctx: _Ctx) -> tuple[list[dict], list[tuple[Node, str]]]:
             if _REPORT_ITEM.match(head.text):
                 report_items.append((n, "organisation"))
                 continue
-            phrase, rest = B.leading_body_phrase(head, ctx.is_body)
-            function = ctx.lex.function_of(_text(n.paragraphs()))
-            bodies = ctx.bodies(phrase, function) if phrase.text else []
-            duties = []
-            if rest.text and not (head.text.rstrip().endswith(":") and n.children):
-                duties.append({"text": _norm_ws(rest.text), "span": ctx.span_of(rest)})
-                ctx.duty_text[id(duties[-1])] = rest
-            for ch in n.children:
-                c = _joined(ch.paragraphs())
-                if not c.text.strip():
-                    continue
-                duty = {"text": _norm_ws(c.text), "span": ctx.span_of(c)}
-                ctx.duty_text[id(duty)] = c
-                if _DUTY_BODY.match(ch.para.content.text):
-                    dphrase, _ = B.leading_body_phrase(ch.para.content, ctx.is_body)
-                    named = ctx.bodies(dphrase, function) if dphrase.text else []
-                    if named:
-                        duty["bodies"] = named
-                        bodies = _union([bodies, named])
-                duties.append(duty)
-            entry = {"bodies": bodies, "duties": duties, "span": ctx.span_of(_joined(n.paragraphs()))}
-            entry["id"] = n.marker.value if n.marker.value.startswith(sec.id + ".") else f"{sec.id}.{n.marker.value}"
-            if not bodies:
-                ctx.warn("assignment_without_body", f"no body found in assignment {entry['id']}", ctx.span_of(head))
-            assignments.append(entry)
+            named_children = [ch for ch in n.children if ch.marker is not None and _DUTY_BODY.match(ch.para.content.text)]
+            if len(n.children) >= 2 and len(named_children) == len(n.children):
+                # "1. Các sở, ngành:" + "a) Sở Y tế: …", "b) Công an tỉnh: …": each point is the
+                # assignment of the body it names.
+                base = n.marker.value if n.marker.value.startswith(sec.id + ".") else f"{sec.id}.{n.marker.value}"
+                for ch in n.children:
+                    assignments.append(_assignment(ctx, ch, f"{base}.{ch.marker.value}"))
+                continue
+            assignments.append(_assignment(ctx, n, n.marker.value if n.marker.value.startswith(sec.id + ".") else f"{sec.id}.{n.marker.value}"))
         del loose
     return assignments, report_items
+
+
+def _assignment(ctx: _Ctx, n: Node, aid: str) -> dict:
+    """One item of "Tổ chức thực hiện": the bodies its heading names and its duties."""
+    head = n.para.content
+    phrase, rest = B.leading_body_phrase(head, ctx.is_body)
+    function = ctx.lex.function_of(_text(n.paragraphs()))
+    bodies = ctx.bodies(phrase, function) if phrase.text else []
+    duties = []
+    if rest.text and not (head.text.rstrip().endswith(":") and n.children):
+        duties.append({"text": _norm_ws(rest.text), "span": ctx.span_of(rest)})
+        ctx.duty_text[id(duties[-1])] = rest
+    for ch in n.children:
+        c = _joined(ch.paragraphs())
+        if not c.text.strip():
+            continue
+        duty = {"text": _norm_ws(c.text), "span": ctx.span_of(c)}
+        ctx.duty_text[id(duty)] = c
+        if _DUTY_BODY.match(ch.para.content.text):
+            dphrase, _ = B.leading_body_phrase(ch.para.content, ctx.is_body)
+            named = ctx.bodies(dphrase, function) if dphrase.text else []
+            if named:
+                duty["bodies"] = named
+                bodies = _union([bodies, named])
+        duties.append(duty)
+    entry = {"bodies": bodies, "duties": duties, "span": ctx.span_of(_joined(n.paragraphs())), "id": aid}
+    if not bodies:
+        ctx.warn("assignment_without_body", f"no body found in assignment {aid}", ctx.span_of(head))
+    return entry
 
 
 # --- funding -----------------------------------------------------------------------------

@@ -112,3 +112,30 @@ def test_markdown_plan_identity_and_reporting(table_plan):
     assert reps == [("semiannual", "trước ngày 15/6", ["UBND tỉnh"]), ("annual", "trước ngày 15/12", ["UBND tỉnh"])]
     targets = [(t["value"], t["unit"]) for o in table_plan["objectives"] for t in o["targets"]]
     assert targets == [(12000, "lao động"), (70, "%")]
+
+
+def test_grouped_assignments_and_numeric_date_line():
+    from khplan import parse_text
+
+    text = "\n".join([
+        "ỦY BAN NHÂN DÂN TỈNH NGHỆ AN",
+        "Số: 45/KH-UBND",
+        "Nghệ An, ngày 07/02/2026",
+        "KẾ HOẠCH",
+        "Phòng, chống đuối nước trẻ em năm 2026",
+        "I. NHIỆM VỤ",
+        "1. Dạy bơi cho học sinh tiểu học.",
+        "II. TỔ CHỨC THỰC HIỆN",
+        "1. Các sở, ban, ngành",
+        "a) Sở Giáo dục và Đào tạo: tổ chức dạy bơi tại trường học.",
+        "b) Sở Văn hóa, Thể thao và Du lịch: hướng dẫn kỹ thuật bơi an toàn.",
+        "2. Ủy ban nhân dân các xã, phường",
+        "- Rà soát điểm nguy hiểm tại địa phương.",
+    ])
+    d = parse_text(text)
+    assert d["document"]["date"] == "2026-02-07" and d["document"]["place"] == "Nghệ An"
+    assert [(a["id"], names(a["bodies"]), len(a["duties"])) for a in d["assignments"]] == [
+        ("II.1.a", ["Sở Giáo dục và Đào tạo"], 1),
+        ("II.1.b", ["Sở Văn hóa, Thể thao và Du lịch"], 1),
+        ("II.2", ["Ủy ban nhân dân các xã, phường"], 1),
+    ]
