@@ -98,17 +98,17 @@ class _Ctx:
 
 
 def _joined(paras: list[Paragraph]) -> Clean:
-    out = None
+    pieces: list[Clean] = []
     for p in paras:
         c = p.content
+        if pieces:
+            pieces.append(Clean(" ", [pieces[-1].end_offset], pieces[-1].end_offset + 1))
         if p.marker is not None and p is not paras[0]:
             # Keep the marker of sub-items in the running text: "a) …; b) …".
-            c = Clean(p.marker.text + " ", [c.offsets[0] if c.offsets else c.end_offset] * (len(p.marker.text) + 1), c.end_offset) + c
-        if out is None:
-            out = c
-        else:
-            out = out + Clean(" ", [out.end_offset], out.end_offset + 1) + c
-    return out if out is not None else Clean("", [], 0)
+            at = c.offsets[0] if c.offsets else c.end_offset
+            pieces.append(Clean(p.marker.text + " ", [at] * (len(p.marker.text) + 1), at))
+        pieces.append(c)
+    return Clean.concat(pieces)
 
 
 def _text(paras: list[Paragraph]) -> str:

@@ -76,6 +76,16 @@ class Clean:
     def __add__(self, other: "Clean") -> "Clean":
         return Clean(self.text + other.text, self.offsets + other.offsets, other.end_offset)
 
+    @staticmethod
+    def concat(pieces: list["Clean"]) -> "Clean":
+        """Join many pieces in one pass (repeated ``+`` would copy quadratically)."""
+        if not pieces:
+            return Clean("", [], 0)
+        offsets: list[int] = []
+        for p in pieces:
+            offsets.extend(p.offsets)
+        return Clean("".join(p.text for p in pieces), offsets, pieces[-1].end_offset)
+
 
 def clean_line(raw: str, base: int) -> tuple[Clean, list[tuple[str, int]]]:
     """Remove decorations and footnote references from one line.
@@ -122,7 +132,7 @@ MARKER = re.compile(
     r"^(?:"
     r"(?P<part>(?:PHẦN|Phần|MỤC|Mục|CHƯƠNG|Chương)\s+(?P<partno>(?=[IVXL])" + ROMAN + r"|\d{1,2}|THỨ \w+|thứ \w+)\b\s*[.:\-–]?\s*)"
     r"|(?P<roman>(?=[IVXL])" + ROMAN + r")\s*[.\-–)]\s*(?=\S)"
-    r"|(?P<num>\d{1,2}(?:\.\d{1,2}){0,3})(?:\.\s*|\)\s*|\s+(?=[^\d\s/%.,]))(?=\S)"
+    r"|(?P<num>\d{1,3}(?:\.\d{1,2}){0,3})(?:\.\s*|\)\s*|\s+(?=[^\d\s/%.,]))(?=\S)"
     r"|(?:[-–+•*]\s*)?(?P<letter>[a-zđ])\s*\)\s*(?=\S)"
     r"|(?P<upletter>[A-ZĐ])\s*[.)]\s+(?=\S)"
     r"|(?P<bullet>[-–—+•·●○▪■◦►❖✓*]|\d{1,2}\s*-)\s*(?=\S)"
@@ -187,7 +197,7 @@ def parse_marker(text: str) -> tuple[Marker | None, int]:
 
 
 def is_caps(text: str) -> bool:
-    letters = [c for c in text if c.isalpha()]
+    letters = [c for c in text[:400] if c.isalpha()]
     if len(letters) < 3:
         return False
     upper = sum(1 for c in letters if c.isupper())
@@ -355,6 +365,7 @@ class Document:
 
     def _paragraphs(self) -> list[Paragraph]:
         paras: list[Paragraph] = []
+        pieces: dict[int, list[Clean]] = {}  # id(paragraph) -> its lines' clean text, joined at the end
         gap = False
         last_text: Paragraph | None = None  # last non-footnote text paragraph
         for line in self.lines:
@@ -374,14 +385,16 @@ class Document:
             fs = FOOTNOTE_START.match(line.clean.text)
             if fs and (fs.group(1) or fs.group(2)) and (gap or last_text is None or line.marker is None):
                 number = sup_to_str(fs.group(1)) if fs.group(1) else fs.group(2)
-                paras.append(Paragraph([line], None, line.clean.sub(fs.end()).strip(), footnote=number))
+                fp = Paragraph([line], None, line.clean.sub(fs.end()).strip(), footnote=number)
+                paras.append(fp)
+                pieces[id(fp)] = [fp.content]
                 gap = False
                 continue
             if paras and paras[-1].footnote is not None and not gap and not line.marker:
                 # A footnote body wrapped over several lines.
                 fp = paras[-1]
                 fp.lines.append(line)
-                fp.content = fp.content + _space(fp.content) + line.clean
+                pieces[id(fp)].extend([_space(pieces[id(fp)][-1]), line.clean])
                 continue
             if last_text is not None and self._continues(last_text, line, gap or (paras and paras[-1] is not last_text)):
                 cont = line.clean
@@ -389,9 +402,11 @@ class Document:
                     # "Sở Lao động" + "- Thương binh và Xã hội": keep the hyphen with spaces.
                     dash = cont.sub(0, 1)
                     rest = cont.sub(1).strip()
-                    last_text.content = last_text.content + _space(last_text.content) + dash + _space(dash) + rest
+                    pcs = pieces[id(last_text)]
+                    pcs.extend([_space(pcs[-1]), dash, _space(dash), rest])
                 else:
-                    last_text.content = last_text.content + _space(last_text.content) + cont
+                    pcs = pieces[id(last_text)]
+                    pcs.extend([_space(pcs[-1]), cont])
                 last_text.lines.append(line)
                 last_text.footrefs.extend(line.footrefs)
                 gap = False
@@ -399,8 +414,13 @@ class Document:
             content = line.content if line.content is not None else line.clean
             p = Paragraph([line], line.marker, content, footrefs=list(line.footrefs))
             paras.append(p)
+            pieces[id(p)] = [content]
             last_text = p
             gap = False
+        for p in paras:
+            pcs = pieces.get(id(p))
+            if pcs is not None and len(pcs) > 1:
+                p.content = Clean.concat(pcs)
         return paras
 
 
