@@ -314,14 +314,23 @@ def _no_tasks(ctx: Context):
         yield Finding("KH100", ctx.fallback_span(), "")
 
 
+def leads_in_tasks(ctx: Context) -> bool:
+    """Whether the plan names lead bodies in its tasks (at least half of them do). A lone
+    lead among many tasks is more likely a "… chủ trì" phrase inside a task's text: such a
+    plan assigns its work in "Tổ chức thực hiện"."""
+    tasks = ctx.plan["tasks"]
+    led = sum(1 for t in tasks if t["lead"])
+    return bool(led) and led * 2 >= len(tasks)
+
+
 def _task_head(ctx: Context, t: dict) -> dict | None:
     return ctx.head(t.get("span"))
 
 
 @rule("KH101", "task-without-lead", "error",
       ("Nhiệm vụ không có cơ quan chủ trì", "Task without a lead body"),
-      {"default": ("Nhiệm vụ {task} không nêu cơ quan chủ trì (các nhiệm vụ khác đều nêu)",
-                   "Task {task} names no lead body (the other tasks do)"),
+      {"default": ("Nhiệm vụ {task} không nêu cơ quan chủ trì (các nhiệm vụ khác có nêu)",
+                   "Task {task} names no lead body (other tasks do)"),
        "subtask": ("Nhiệm vụ {task} không nêu cơ quan chủ trì (các nhiệm vụ cùng cấp đều nêu)",
                    "Task {task} names no lead body (its sibling tasks do)"),
        "no_organisation": ("Nhiệm vụ {task} không có cơ quan chủ trì, và Kế hoạch không có mục \"Tổ chức thực hiện\" giao nhiệm vụ",
@@ -335,7 +344,7 @@ def _task_without_lead(ctx: Context):
     tasks = ctx.plan["tasks"]
     if not tasks:
         return
-    if any(t["lead"] for t in tasks):
+    if leads_in_tasks(ctx):
         for t in tasks:
             if not t["lead"]:
                 yield Finding("KH101", _task_head(ctx, t), t["title"], data={"task": t["id"]})
@@ -383,12 +392,29 @@ def _generic_lead(ctx: Context):
       help="In plans that close each group of activities with \"Thực hiện: X chủ trì …\", activities after the last such "
            "line have nobody in charge.")
 def _activities_without_lead(ctx: Context):
+    heads = _responsibility_first(ctx)
     for t in _flat_tasks(ctx.plan["tasks"]):
         acts = t.get("activities") or []
         led = [a for a in acts if a["lead"]]
         unled = [a for a in acts if not a["lead"]]
+        if t.get("span") and t["span"]["start"] in heads:
+            continue  # "Thực hiện: …" opens the groups here: who leads what is not clear
         if led and unled:
             yield Finding("KH103", ctx.head(unled[0]["span"]), unled[0]["text"], data={"task": t["id"], "count": len(unled)})
+
+
+_RESP_LINE = re.compile(r"^\W*(?:Thực\s+hiện|Cơ\s+quan\s+(?:chủ\s+trì\s+)?thực\s+hiện|Đơn\s+vị\s+thực\s+hiện)\s*:", re.IGNORECASE)
+
+
+def _responsibility_first(ctx: Context) -> set[int]:
+    """Start offsets of task items whose first line below the heading is "Thực hiện: …"."""
+    out = set()
+    for s in ctx.outline.section_of_kind("tasks"):
+        for n in s.node.walk():
+            kids = [c for c in n.children if c.para.text]
+            if kids and _RESP_LINE.match(kids[0].para.text) and len(kids) > 1:
+                out.add(n.para.start)
+    return out
 
 
 def _organisation_text(ctx: Context) -> str:
@@ -481,7 +507,7 @@ def _lead_not_in_organisation(ctx: Context):
       help="In plans whose tasks name their bodies, a body with duties but no task may point at a task that was left out.")
 def _organisation_body_without_task(ctx: Context):
     tasks = ctx.plan["tasks"]
-    if not tasks or not any(t["lead"] for t in tasks):
+    if not leads_in_tasks(ctx):
         return
     task_keys = {_bkey(b) for t in tasks for b in _bodies_of_task(t, ("lead", "coordinating"))}
     task_text = fold(" ".join(t["text"] for t in tasks))
@@ -649,7 +675,7 @@ def _body_mentions(ctx: Context) -> Iterator[tuple[dict, str | None]]:
 
 
 _BODY_HEAD = re.compile(
-    r"(?<![\p{L}\d])(?=(?:Sở|Bộ|Ủy\s+ban|Uỷ\s+ban|UBND|UB|Ban|Phòng|Cục|Tổng\s+cục|Chi\s+cục|Công\s+an|Hội\s+đồng|HĐND)\s)",
+    r"(?<![\p{L}\d])(?=(?:[Ss]ở|Bộ|Ủy\s+ban|Uỷ\s+ban|UBND|UB|Ban|Phòng|Cục|Tổng\s+cục|Chi\s+cục|Công\s+an|Hội\s+đồng|HĐND)\s)",
     re.VERSION1,
 )
 _PHRASE_STOP = re.compile(r"[;.:()\[\]\n“”\"]|\s(?:chủ\s+trì|phối\s+hợp|là|có|để|về|theo|tại|trong|thực\s+hiện|triển\s+khai|tổng\s+hợp|xem\s+xét)\s")
@@ -658,15 +684,18 @@ _ISSUER_GAP = re.compile(r"^\s*,?\s*(?:của|do)\s+(?:(?:Bộ\s+trưởng|Thủ\
 
 
 def _free_mentions(ctx: Context, taken: list[tuple[int, int]]) -> Iterator[tuple[dict, str | None]]:
-    """Bodies named in running text (duties, tasks, closing) that the parser does not list:
-    each place a body name starts, the longest phrase the lexicon knows exactly or by alias.
-    The issuer of a cited document ("… ngày 28/02/2022 của Bộ …") is history, not a mention."""
+    """Bodies named in running text that the parser does not list: each place a body name
+    starts, the longest phrase the lexicon knows exactly or by alias. Only the parts that give
+    orders are read (tasks, funding, "Tổ chức thực hiện", reporting, the closing paragraph):
+    a review of past results may name the bodies of the time. The issuer of a cited document
+    ("… ngày 28/02/2022 của Bộ …") is history too."""
     from .refs import find_citations
 
     o = ctx.outline
-    skip = {id(p) for p in o.header + o.tail}
-    for p in ctx.doc.paragraphs:
-        if p.kind != "text" or id(p) in skip or p.footnote is not None:
+    paras = [p for s in o.sections if s.kind in ("tasks", "funding", "organisation", "reporting")
+             for p in s.node.paragraphs()[1:]] + list(o.closing)
+    for p in paras:
+        if p.kind != "text" or p.footnote is not None:
             continue
         text = p.text
         cites = [(c.start, c.end) for c in find_citations(text)]
@@ -803,6 +832,9 @@ class _Cite:
 
 def _citations(ctx: Context) -> list[_Cite]:
     """Citations in the body of the plan (header and "Nơi nhận" excluded), in text order."""
+    cached = getattr(ctx, "_citations_cache", None)
+    if cached is not None:
+        return cached
     from .refs import CITATION, find_citations
 
     o = ctx.outline
@@ -816,6 +848,7 @@ def _citations(ctx: Context) -> list[_Cite]:
             ns, ne = (m.start("number"), m.end("number")) if m else (c.start, c.end)
             out.append(_Cite(c.number, c.kind, c.raw, p.text[ns:ne], c.date, c.date_text, c.date_valid,
                              ctx.span(*p.content.span(c.start, c.end)), ctx.span(*p.content.span(ns, ne))))
+    ctx._citations_cache = out
     return out
 
 
@@ -1000,12 +1033,13 @@ def _label(kind: str, value: str) -> str:
     return f"{value})" if kind == "letter" else f"{value}."
 
 
-def _expected_between(kind: str, prev: int, cur: int) -> list[str]:
+def _expected_between(kind: str, prev: int, cur: int, label: str = "") -> list[str]:
     if kind == "letter":
         return [f"{_VN[i]})" for i in range(prev + 1, min(cur, len(_VN)))]
     if kind == "upletter":
         return [f"{chr(ord('A') + i)}." for i in range(prev + 1, cur)]
-    return [str(i) for i in range(prev + 1, cur)]
+    prefix = label.rsplit(".", 1)[0] + "." if "." in label else ""
+    return [f"{prefix}{i}" for i in range(prev + 1, cur)]
 
 
 @rule("KH501", "numbering-gap", "warning",
@@ -1102,12 +1136,12 @@ def _check_run(ctx: Context, kind: str, items: list, parent_value: str | None, o
         if prev is None:
             if idx > start and idx - start <= 3:
                 out.append(Finding("KH501", _marker_span(ctx, p), subject, "start",
-                                   data={"item": shown, "missing": ", ".join(_expected_between(kind, start - 1, idx))}))
+                                   data={"item": shown, "missing": ", ".join(_expected_between(kind, start - 1, idx, label))}))
         elif idx in seen:
             out.append(Finding("KH502", _marker_span(ctx, p), subject, data={"item": shown, "first": seen[idx]}))
         elif idx > prev[0] + 1:
             out.append(Finding("KH501", _marker_span(ctx, p), subject,
-                               data={"item": shown, "prev": prev[1], "missing": ", ".join(_expected_between(kind, prev[0], idx))}))
+                               data={"item": shown, "prev": prev[1], "missing": ", ".join(_expected_between(kind, prev[0], idx, label))}))
         seen.setdefault(idx, p.first_line)
         prev = (idx, shown, p.first_line)
 
@@ -1157,16 +1191,20 @@ def catalogs_for(plan: dict, against: list[str]) -> list[tuple[str, dict | None]
     documents the plan says it implements. (id or path, the implements ref it answers or None)."""
     if against:
         return [(a, None) for a in against]
+    import importlib
+
+    try:
+        coverage = importlib.import_module("khplan.coverage")
+        return list(coverage.default_catalogs(plan))
+    except (ModuleNotFoundError, AttributeError):
+        pass
     try:
         from .catalogs import builtin_ids, load_catalog
     except ImportError:
         return []
     by_number = {}
     for cid in builtin_ids():
-        try:
-            cat = load_catalog(cid)
-        except Exception:  # a broken built-in catalog is the catalog's problem, not the draft's
-            continue
+        cat = load_catalog(cid)
         by_number[_normalise_number(cat.get("document", {}).get("number", ""))] = cid
     out = []
     for ref in plan.get("implements") or []:

@@ -164,7 +164,8 @@ def print_rich(results: list[dict], threshold: str, lang: str, quiet: bool, cons
             caret = mark.index("^")
             n = len(mark) - caret
             body = src[len(gutter):]
-            s = Text(gutter, style="dim")
+            s = Text()
+            s.append(gutter, style="dim")
             start = caret - len(gutter)
             s.append(body[:start])
             s.append(body[start:start + n], style=_STYLE[f["severity"]].replace("bold ", "underline "))
@@ -318,10 +319,18 @@ def render_sarif(results: list[dict], lang: str, enabled: list[str], baseline_us
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 
-def _uri(path: str) -> str:
-    from urllib.parse import quote
+_URI_SAFE = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/:._-~")
 
-    return quote(path.replace("\\", "/"), safe="/:._-~")
+
+def _uri(path: str) -> str:
+    """A relative URI reference for a path (RFC 3986 percent-encoding of UTF-8)."""
+    out = []
+    for ch in path.replace("\\", "/"):
+        if ch in _URI_SAFE:
+            out.append(ch)
+        else:
+            out.extend(f"%{b:02X}" for b in ch.encode("utf-8"))
+    return "".join(out)
 
 
 # --- github ----------------------------------------------------------------------------------

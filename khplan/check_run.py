@@ -61,7 +61,7 @@ def file_options(path: str, args: CliArgs, today: dt.date | None = None):
     cfg_path, cfg = check_config_for(path)
     where = cfg_path or "configuration"
     select = _split(args.select) or cfg.get("select")
-    ignore = _split(args.ignore) + list(cfg.get("ignore", []))
+    ignore = resolve_rule_ids(_split(args.ignore), "--ignore") | resolve_rule_ids(cfg.get("ignore", []), f"{where}: ignore")
     severities = {}
     for rid, sev in (cfg.get("rules") or {}).items():
         for r in resolve_rule_ids([rid], f"{where}: [check.rules]"):
@@ -72,7 +72,7 @@ def file_options(path: str, args: CliArgs, today: dt.date | None = None):
     as_of = _date(args.as_of, "--as-of") if args.as_of else cfg.get("as_of")
     return Options(
         select=resolve_rule_ids(select, "--select" if args.select else f"{where}: select") if select else None,
-        ignore=resolve_rule_ids(ignore, "--ignore") if ignore else set(),
+        ignore=ignore,
         final=args.final if args.final is not None else bool(cfg.get("final", False)),
         as_of=as_of,
         today=today,
@@ -101,6 +101,8 @@ def run(args: CliArgs, *, today: dt.date | None = None) -> int:
 
     if not args.files:
         raise UsageError("no files given (khplan check FILE|DIR …)")
+    # Inputs: missing files are an error of the run; unreadable ones are reported per file.
+    inputs = expand_inputs(args.files)
     _, run_cfg = check_config_for(args.files[0])
     threshold = args.severity or run_cfg.get("severity", "error")
     if threshold not in CHECK_SEVERITIES:
@@ -115,9 +117,11 @@ def run(args: CliArgs, *, today: dt.date | None = None) -> int:
     if args.write_baseline and args.baseline:
         raise UsageError("--baseline and --write-baseline cannot be used together")
 
-    # Inputs: missing files are an error of the run; unreadable ones are reported per file.
-    inputs = expand_inputs(args.files)
     options = [file_options(p, args, today) for p in inputs]
+    for cat in sorted({c for o in options for c in o.against}):
+        from .catalogs import load_catalog
+
+        load_catalog(cat)  # an unknown id or a bad catalog file stops the run (exit 2)
     accepted = load_baseline(baseline) if baseline and not args.write_baseline else None
     lexicon = effective_lexicon(list(args.lexicon), inputs)
     if lexicon:
@@ -217,7 +221,8 @@ def list_rules_text(lang: str = "en") -> str:
         raise UsageError(f"--lang: '{lang}' is not vi or en")
     lines = []
     for r in rules_table(lang):
-        sev = r["severity"] + (f" ({r['final_severity']} with --final)" if r["final_severity"] else "")
+        final = {"en": " ({} with --final)", "vi": " ({} khi --final)"}[lang]
+        sev = r["severity"] + (final.format(r["final_severity"]) if r["final_severity"] else "")
         lines.append(f"{r['id']}  {r['name']:<32} {sev:<26} {r['title']}")
     return "\n".join(lines) + "\n"
 
