@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import importlib
 
-COMMANDS = ("parse", "bodies", "coverage", "compare", "check")
+COMMANDS = ("parse", "bodies", "coverage", "catalogs", "compare", "check")
 
 
 def register_all(app) -> None:
