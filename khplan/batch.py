@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from .errors import KhplanError, UsageError
+from .errors import InputError, KhplanError, UsageError
 
 
 def default_jobs(jobs: int, n: int) -> int:
@@ -42,8 +42,15 @@ class Progress:
             self.bar.stop()
 
 
-def map_files(func: Callable, items: list, *, jobs: int, label: str, quiet: bool):
-    """Yield (index, ok, result-or-message) for each item, in completion order."""
+def map_files(func: Callable, items: list, *, jobs: int, label: str, quiet: bool, window: int | None = None):
+    """Yield (index, ok, result-or-message) for each item, in completion order.
+
+    Streaming: at most ``window`` items (default 4 per worker) are in flight, and a result is
+    dropped as soon as it has been yielded, so memory does not grow with the number of items.
+    A worker process that dies (a crash in a native library, the kernel's OOM killer) fails
+    only the item it was working on: the pool is restarted, the items that were in flight are
+    run again one at a time to find the culprit, and the run goes on.
+    """
     n = default_jobs(jobs, len(items))
     prog = Progress(len(items), label, quiet)
     try:
@@ -52,15 +59,62 @@ def map_files(func: Callable, items: list, *, jobs: int, label: str, quiet: bool
                 yield (i, *_call(func, it))
                 prog.advance()
             return
-        from concurrent.futures import ProcessPoolExecutor, as_completed
-
-        with ProcessPoolExecutor(max_workers=n) as ex:
-            futs = {ex.submit(_call, func, it): i for i, it in enumerate(items)}
-            for fut in as_completed(futs):
-                yield (futs[fut], *fut.result())
+        todo = list(range(len(items)))
+        while todo:
+            state: dict[str, list[int]] = {}
+            for res in _run_pool(func, items, todo, n, window or 4 * n, state):
+                yield res
                 prog.advance()
+            # After a worker died: each item that was in flight runs alone in a fresh pool,
+            # so the one that kills its worker is found and reported; then the rest goes on.
+            for i in state.get("broken", []):
+                for res in _run_pool(func, items, [i], 1, 1, {}):
+                    yield res
+                    prog.advance()
+            todo = state.get("rest", [])
     finally:
         prog.close()
+
+
+def _run_pool(func, items, order: list[int], workers: int, window: int, state: dict):
+    """Run ``items[i] for i in order`` in a process pool; yield (i, ok, result).
+
+    When a worker dies, the items that were in flight are put in ``state["broken"]`` and those
+    not yet started in ``state["rest"]``, and the pool is given up; when only one item was in
+    flight in a one-worker pool, that item is reported as failed instead.
+    """
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
+
+    pending: dict = {}
+    pos = 0
+    ex = ProcessPoolExecutor(max_workers=workers)
+    try:
+        while pos < len(order) or pending:
+            while pos < len(order) and len(pending) < window:
+                i = order[pos]
+                pending[ex.submit(_call, func, items[i])] = i
+                pos += 1
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            broken = []
+            for fut in sorted(done, key=lambda f: pending[f]):
+                i = pending.pop(fut)
+                try:
+                    ok, res = fut.result()
+                except BrokenProcessPool:
+                    broken.append(i)
+                    continue
+                yield (i, ok, res)
+            if broken:
+                broken += [pending.pop(f) for f in list(pending)]
+                if len(broken) == 1 and workers == 1:
+                    yield (broken[0], False, f"{_name(items[broken[0]])}: the worker process died while reading this file")
+                    broken = []
+                state["broken"] = sorted(broken)
+                state["rest"] = order[pos:]
+                return
+    finally:
+        ex.shutdown(wait=True, cancel_futures=True)
 
 
 def _call(func, item):
@@ -68,8 +122,16 @@ def _call(func, item):
         return True, func(item)
     except KhplanError as exc:
         return False, str(exc)
+    except RecursionError:
+        return False, f"{_name(item)}: refused: the document is nested too deeply to process"
+    except MemoryError:
+        return False, f"{_name(item)}: refused: not enough memory to process this file"
     except Exception as exc:  # a bug must not stop a batch; it is reported per file
-        return False, f"{item}: internal error: {type(exc).__name__}: {exc}"
+        return False, f"{_name(item)}: internal error: {type(exc).__name__}: {exc}"
+
+
+def _name(item) -> str:
+    return str(item[0]) if isinstance(item, tuple) and item else str(item)
 
 
 # --- parse -------------------------------------------------------------------------------
@@ -128,7 +190,12 @@ def run_parse(files: list[str], *, output: str | None, fmt: str, ocr: bool, lexi
         _cached_lexicon(tuple(lexicon))  # a bad lexicon file fails before any work
     single = len(inputs) == 1 and not (output and (output.endswith(("/", os.sep)) or Path(output).is_dir()))
     if single:
-        content = _parse_one((inputs[0], fmt, ocr, lexicon))
+        try:
+            content = _parse_one((inputs[0], fmt, ocr, lexicon))
+        except RecursionError:
+            raise InputError(f"{inputs[0]}: refused: the document is nested too deeply to process") from None
+        except MemoryError:
+            raise InputError(f"{inputs[0]}: refused: not enough memory to process this file") from None
         emit(content, output, inputs=inputs)
         return 0
     outdir = Path(output) if output else None
@@ -138,26 +205,32 @@ def run_parse(files: list[str], *, output: str | None, fmt: str, ocr: bool, lexi
         outdir.mkdir(parents=True, exist_ok=True)
     taken: set[str] = set()
     names = [output_name(f, fmt, taken) for f in inputs]
-    results: dict[int, str] = {}
+    # To stdout, outputs keep the order of the inputs: a result waits only for the ones before it
+    # that are still in flight (a bounded number), so memory does not grow with the batch.
+    pending: dict[int, str | None] = {}
+    next_out = 0
     failed: list[str] = []
     ok = 0
     for i, good, res in map_files(_parse_one, [(f, fmt, ocr, lexicon) for f in inputs], jobs=jobs, label="parse", quiet=quiet):
         if not good:
             failed.append(res)
             sys.stderr.write(f"khplan: {res}\n")
-            continue
-        ok += 1
-        if outdir is not None:
-            write_atomic(outdir / names[i], res, inputs=inputs)
         else:
-            results[i] = res
-    if outdir is None:
-        # Several inputs to stdout: one YAML document each (JSON: one object per line group).
-        for i in sorted(results):
-            if fmt == "yaml":
-                sys.stdout.write("---\n")
-            sys.stdout.write(results[i])
-        sys.stdout.flush()
+            ok += 1
+        if outdir is not None:
+            if good:
+                write_atomic(outdir / names[i], res, inputs=inputs)
+            continue
+        pending[i] = res if good else None
+        while next_out in pending:
+            out = pending.pop(next_out)
+            next_out += 1
+            if out is not None:
+                # Several inputs to stdout: one YAML document each (JSON: one object after another).
+                if fmt == "yaml":
+                    sys.stdout.write("---\n")
+                sys.stdout.write(out)
+    sys.stdout.flush()
     if failed or not quiet and len(inputs) > 1:
         sys.stderr.write(f"khplan: {ok} parsed, {len(failed)} failed\n")
     return 1 if failed else 0

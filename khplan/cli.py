@@ -57,13 +57,11 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         sys.stderr.write("khplan: interrupted\n")
         sys.exit(130)
-    except Exception as exc:  # click usage errors and anything unexpected
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
+    except Exception as exc:  # usage errors (click's or typer's own) and anything unexpected
+        if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
             sys.stderr.write(f"khplan: {exc.format_message()}\n")
             sys.exit(2)
-        if isinstance(exc, click.exceptions.Exit):
+        if type(exc).__name__ == "Exit" and hasattr(exc, "exit_code"):
             sys.exit(exc.exit_code)
         if isinstance(exc, (BrokenPipeError,)):
             sys.exit(0)

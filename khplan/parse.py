@@ -1427,7 +1427,13 @@ def parse_text(text: str, *, path: str = "<text>", fmt: str = "txt") -> dict:
     import unicodedata
 
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n")).lstrip("\ufeff")
+    # Lone surrogates (text decoded with errors="surrogateescape") cannot be written out:
+    # one replacement character each keeps every offset.
+    text = _SURROGATE.sub("\ufffd", text)
     return parse_document(text, path=path, fmt=fmt)
+
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def parse_file(path, *, ocr: bool = False, lexicon=None) -> dict:

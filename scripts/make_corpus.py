@@ -405,10 +405,27 @@ def generate(seed: int, i: int, formats: tuple[str, ...] = ("txt",), encodings: 
         from khplan.readers.legacy import unicode_to_vni
 
         data = unicode_to_vni(text)
+    elif enc == "cp1258":
+        data = to_cp1258(text)
     else:
         data = text.encode(enc)
     meta.update(format=fmt, encoding=enc)
     return Plan(f"{stem}.{fmt}", data, meta)
+
+
+_TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
+
+
+def to_cp1258(text: str) -> bytes:
+    """Windows-1258 as Word wrote it: letters with their vowel marks (â ê ô ă ơ ư đ) as one
+    code, tones as combining marks after them."""
+    out = []
+    for ch in unicodedata.normalize("NFD", text):
+        if ch not in _TONE_MARKS and unicodedata.combining(ch) and out:
+            out[-1] = unicodedata.normalize("NFC", out[-1] + ch)  # a vowel mark joins its letter
+        else:
+            out.append(ch)
+    return "".join(out).encode("cp1258", errors="replace")
 
 
 _FIXED_TIME = (2024, 1, 1, 0, 0, 0)

@@ -73,20 +73,28 @@ def detect_format(path: Path, head: bytes) -> str:
 
 
 def read_bytes(path: Path) -> bytes:
+    import stat
+
     try:
-        size = path.stat().st_size
+        st = path.stat()
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    if path.is_dir():
+    if stat.S_ISDIR(st.st_mode):
         raise InputError(f"{path}: is a directory")
-    if size > MAX_INPUT_BYTES:
-        raise InputError(f"{path}: file is too large ({size // (1024 * 1024)} MB; the limit is {MAX_INPUT_BYTES // (1024 * 1024)} MB)")
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError(f"{path}: not a regular file (a pipe, socket or device); give khplan a plan file")
+    if st.st_size > MAX_INPUT_BYTES:
+        raise InputError(f"{path}: file is too large ({st.st_size // (1024 * 1024)} MB; the limit is {MAX_INPUT_BYTES // (1024 * 1024)} MB)")
     try:
-        return path.read_bytes()
+        with path.open("rb") as fh:
+            data = fh.read(MAX_INPUT_BYTES + 1)  # a file that grows while read is still capped
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if len(data) > MAX_INPUT_BYTES:
+        raise InputError(f"{path}: file is too large (the limit is {MAX_INPUT_BYTES // (1024 * 1024)} MB)")
+    return data
 
 
 def read_document(path: str | os.PathLike, *, ocr: bool = False) -> Extracted:
@@ -118,6 +126,10 @@ def read_document(path: str | os.PathLike, *, ocr: bool = False) -> Extracted:
         raise InputError(f"{p}: unknown format")
     if not ex.text.strip():
         raise InputError(f"{p}: no text found (the file is empty)")
+    from .text import MAX_TEXT_CHARS, _too_long
+
+    if len(ex.text) > MAX_TEXT_CHARS:
+        raise _too_long(str(p), len(ex.text))
     import hashlib
 
     ex.sha256 = hashlib.sha256(data).hexdigest()
