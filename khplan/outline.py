@@ -8,7 +8,7 @@ from functools import lru_cache
 import regex as re
 
 from .textmodel import Document, Paragraph, from_doc_type, is_caps
-from .vn import fold, roman_to_int
+from .vn import fold, int_to_roman, roman_to_int
 
 
 @dataclass
@@ -251,7 +251,7 @@ def build_outline(doc: Document) -> Outline:
                 sid, number = mk.value, int(mk.value)
             else:
                 number = len(sections) + 1
-                sid = _to_roman(number)
+                sid = int_to_roman(number)
             heading = p.text.strip().rstrip(":")
             sections.append(Section(sid, number, heading, classify_heading(heading), node))
             stack = [("section", node)]
@@ -289,13 +289,3 @@ def build_outline(doc: Document) -> Outline:
             unclassified.append(s.node.para)
     return Outline(doc, header, doc_type, body[type_idx] if type_idx is not None else None, title, preamble,
                    sections, closing, tail, footnotes, unclassified)
-
-
-def _to_roman(n: int) -> str:
-    vals = [(10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
-    out = ""
-    for v, s in vals:
-        while n >= v:
-            out += s
-            n -= v
-    return out

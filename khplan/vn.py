@@ -67,3 +67,13 @@ def roman_to_int(s: str) -> int | None:
         total = total - v if v < prev else total + v
         prev = max(prev, v)
     return total or None
+
+
+def int_to_roman(n: int) -> str:
+    """3 -> "III" (section numbers up to the tens the genre uses)."""
+    out = ""
+    for v, sym in ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        while n >= v:
+            out += sym
+            n -= v
+    return out

@@ -38,6 +38,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
+sys.path.insert(0, str(ROOT))
+
+from khplan.vn import int_to_roman  # noqa: E402
 
 # --- real names ---------------------------------------------------------------------------
 
@@ -334,7 +337,7 @@ def compose(rng: random.Random, ops: list[str]) -> tuple[list[str], dict]:
     lines = list(frame.head)
     for no, sec in enumerate(chosen, start=1):
         m = _ROMAN_HEAD.match(sec.heading[0])
-        roman = _roman(no)
+        roman = int_to_roman(no)
         lines.append(f"{m.group('pre')}{roman}.{m.group('rest')}")
         lines.extend(sec.heading[1:])
         body = sec.body
@@ -343,16 +346,6 @@ def compose(rng: random.Random, ops: list[str]) -> tuple[list[str], dict]:
         lines.extend(body)
     lines.extend(frame.tail)
     return lines, {"frame": frame.name, "sections": [f"{s.kind}:{s.source}" for s in chosen]}
-
-
-def _roman(n: int) -> str:
-    vals = [(10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
-    out = ""
-    for v, s in vals:
-        while n >= v:
-            out += s
-            n -= v
-    return out
 
 
 def plan_text(seed: int, i: int) -> tuple[str, dict, random.Random]:
