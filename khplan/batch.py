@@ -136,9 +136,6 @@ def _name(item) -> str:
 
 # --- parse -------------------------------------------------------------------------------
 
-_LEXICON_FILES: list[str] = []
-
-
 def _parse_one(args) -> str:
     path, fmt, ocr, lexicon = args
     from .output import dumps
@@ -146,8 +143,6 @@ def _parse_one(args) -> str:
 
     lex = None
     if lexicon:
-        from .lexicon import Lexicon
-
         lex = _cached_lexicon(tuple(lexicon))
     return dumps(parse_file(path, ocr=ocr, lexicon=lex), fmt)
 

@@ -81,7 +81,6 @@ def split_bodies(c: Clean, is_body=None) -> list[tuple[Clean, str | None]]:
     An abbreviation in parentheses ("Ủy ban nhân dân (UBND) tỉnh") stays in the name.
     """
     # Take out parenthesised notes, remembering which piece they follow.
-    pieces: list[Clean] = []
     notes: dict[int, str] = {}
     pos = 0
     kept = Clean("", [], c.end_offset)

@@ -11,7 +11,7 @@ import regex as re
 
 from . import bodies as B
 from .dates import find_date
-from .outline import Node, Outline, Section, build_outline, classify_heading, sections_data
+from .outline import Node, Outline, Section, build_outline, sections_data
 from .refs import find_citations
 from .textmodel import Clean, Document, Paragraph, is_caps
 from .vn import fold
@@ -254,8 +254,6 @@ def _title_case_place(s: str) -> str:
 
 def extract_identity(ctx: _Ctx) -> dict:
     o = ctx.outline
-    doc = ctx.doc
-    # The header zone: paragraphs before the title; fall back to the first lines.
     # Header cells: a two-column header table flattened with "|" holds several fields a line.
     cells: list[Clean] = []
     for p in o.header:
@@ -629,7 +627,6 @@ def extract_targets(ctx: _Ctx, c: Clean, period: str | None) -> list[dict]:
                 else:
                     val = value
                 u = unit or _norm_ws(m.group("unit"))
-                piece = c.sub(s, e).strip(" ,.;:")
                 # The target's text: the clause from the number to the end of the clause.
                 tstart = s + m.start()
                 tclean = c.sub(tstart, e).strip(" ,.;:")
@@ -640,7 +637,6 @@ def extract_targets(ctx: _Ctx, c: Clean, period: str | None) -> list[dict]:
                     "period": _period(clause) or period,
                     "span": ctx.span_of(tclean),
                 })
-                del piece
     return out
 
 
@@ -735,13 +731,11 @@ def build_task(ctx: _Ctx, node: Node, section: Section, tid: str) -> dict:
     head = node.para.content
     task_text = _joined(node.paragraphs())
     function = ctx.lex.function_of(task_text.text)
-    lab = _label(head)
     title_text = head.text.rstrip(": ")
     if node.children and (len(head.text) <= 300 or head.text.rstrip().endswith(":")):
         title = _norm_ws(title_text)
     else:
         title = _first_sentence(_norm_ws(title_text))
-    del lab
     task: dict = {
         "id": tid,
         "section": section.title,
@@ -822,7 +816,6 @@ def build_task(ctx: _Ctx, node: Node, section: Section, tid: str) -> dict:
         closed_groups.append(g)
         groups.append(_Group())
 
-    subtask_no = 0
     for child in node.children:
         content = child.para.content
         mk = child.marker
@@ -883,7 +876,6 @@ def build_task(ctx: _Ctx, node: Node, section: Section, tid: str) -> dict:
         if mk is not None and mk.kind == "num" and child.children and not all(
             (gc.marker is None) for gc in child.children
         ):
-            subtask_no += 1
             task["subtasks"].append(build_task(ctx, child, section, f"{tid}.{mk.value.split('.')[-1]}"))
             continue
         if mk is None:
@@ -1093,7 +1085,6 @@ def extract_assignments(ctx: _Ctx) -> tuple[list[dict], list[tuple[Node, str]]]:
     for sec in ctx.outline.section_of_kind("organisation"):
         items = [n for n in sec.node.children if n.marker is not None]
         top = [n for n in items if n.marker.kind == "num"] or [n for n in items if n.marker.kind in ("letter", "upletter")] or items
-        loose = [n for n in sec.node.children if n.marker is None]
         for n in top:
             head = n.para.content
             if _REPORT_ITEM.match(head.text):
@@ -1108,7 +1099,6 @@ def extract_assignments(ctx: _Ctx) -> tuple[list[dict], list[tuple[Node, str]]]:
                     assignments.append(_assignment(ctx, ch, f"{base}.{ch.marker.value}"))
                 continue
             assignments.append(_assignment(ctx, n, n.marker.value if n.marker.value.startswith(sec.id + ".") else f"{sec.id}.{n.marker.value}"))
-        del loose
     return assignments, report_items
 
 

@@ -48,7 +48,6 @@ Public API::
 from __future__ import annotations
 
 import unicodedata
-from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path

@@ -275,8 +275,6 @@ def test_hyphen_wrapped_body_name_is_not_a_bullet():
 
 
 def test_spans_point_into_the_text():
-    from pathlib import Path
-
     from .conftest import SAMPLES
 
     text = (SAMPLES / CB).read_text(encoding="utf-8")
@@ -289,4 +287,3 @@ def test_spans_point_into_the_text():
         assert got == r["raw"]
     b = plan["assignments"][0]["bodies"][0]
     assert " ".join(text[b["span"]["start"]:b["span"]["end"]].split()) == "Sở Lao động - Thương binh và Xã hội"
-    del Path
