@@ -917,6 +917,19 @@ def build_task(ctx: _Ctx, node: Node, section: Section, tid: str) -> dict:
     task["coordinating"] = _union([own_coord] + [g.coordinating for g in closed_groups] + [a["coordinating"] for a in task["activities"]] + [s["coordinating"] for s in task["subtasks"]])
     lead_keys = {b.get("canonical") or fold(b["name"]) for b in task["lead"]}
     task["coordinating"] = [b for b in task["coordinating"] if (b.get("canonical") or fold(b["name"])) not in lead_keys]
+    if task["deadline"] is None or not task["lead"]:
+        # Labels written inside the item's own text: "… (thời gian thực hiện: Quý II/2026)",
+        # "…; cơ quan chủ trì: Sở Y tế".
+        for kind, value in _inline_labels(head):
+            if not value.text:
+                continue
+            if kind == "deadline" and task["deadline"] is None:
+                task["deadline"] = _deadline(value)
+                task["deadline"]["span"] = ctx.span_of(value)
+            elif kind == "lead" and not task["lead"]:
+                task["lead"] = ctx.bodies(value, function)
+            elif kind == "coordinating" and not task["coordinating"]:
+                task["coordinating"] = ctx.bodies(value, function)
     if outputs:
         task["output"] = "; ".join(outputs)
     notes = _notes_for(ctx, [node.para] + [n.para for n in node.walk() if n.marker is None or n.marker.kind == "num"])

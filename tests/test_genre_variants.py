@@ -139,3 +139,17 @@ def test_grouped_assignments_and_numeric_date_line():
         ("II.1.b", ["Sở Văn hóa, Thể thao và Du lịch"], 1),
         ("II.2", ["Ủy ban nhân dân các xã, phường"], 1),
     ]
+
+
+def test_labels_inside_the_item_text():
+    from khplan import parse_text
+
+    d = parse_text(
+        "KẾ HOẠCH\nThử nghiệm\nI. NHIỆM VỤ\n"
+        "1. Khảo sát nhu cầu hỗ trợ của trẻ em khuyết tật (cơ quan chủ trì: Sở Y tế; thời gian thực hiện: Quý II/2026).\n"
+        "2. Tập huấn cán bộ cơ sở.\n"
+    )
+    t1, t2 = d["tasks"]
+    assert names(t1["lead"]) == ["Sở Y tế"]
+    assert t1["deadline"]["text"] == "Quý II/2026" and t1["deadline"]["period"] == "2026"
+    assert t2["lead"] == [] and t2["deadline"] is None
