@@ -271,7 +271,8 @@ def _parse_seconds(text: str, timeout: float = 120) -> float:
 
 
 def _ratio(make, n: int) -> tuple[float, float, float]:
-    # The best of two runs each: a loaded machine slows single runs by chance.
+    # The best of two runs each: a loaded machine slows single runs by chance. Linear growth
+    # gives about 4x for 4x the input, quadratic 16x: the tests fail above 10x.
     small = min(_parse_seconds(make(n)) for _ in range(2))
     big = min(_parse_seconds(make(4 * n)) for _ in range(2))
     return big / max(small, 1e-3), small, big
@@ -283,7 +284,7 @@ def test_parse_time_grows_linearly_with_many_assignment_duties():
             f"- Chủ trì triển khai nhiệm vụ số {i} về chăm sóc trẻ em.\n" for i in range(n))
 
     ratio, small, big = _ratio(plan, 500)
-    assert ratio < 7, f"4x the duties took {ratio:.1f}x the time ({small:.2f} s -> {big:.2f} s)"
+    assert ratio < 10, f"4x the duties took {ratio:.1f}x the time ({small:.2f} s -> {big:.2f} s)"
 
 
 def test_parse_time_grows_linearly_with_the_length_of_a_plan():
@@ -295,7 +296,7 @@ def test_parse_time_grows_linearly_with_the_length_of_a_plan():
         return "\n".join([base] * n)
 
     ratio, small, big = _ratio(plan, 4)
-    assert ratio < 7, f"4x the text took {ratio:.1f}x the time ({small:.2f} s -> {big:.2f} s)"
+    assert ratio < 10, f"4x the text took {ratio:.1f}x the time ({small:.2f} s -> {big:.2f} s)"
 
 
 def test_parse_time_grows_linearly_with_a_long_hard_wrapped_paragraph():
@@ -306,7 +307,7 @@ def test_parse_time_grows_linearly_with_a_long_hard_wrapped_paragraph():
         return "\n".join(["tổ chức triển khai các hoạt động chăm sóc bảo vệ trẻ em có hoàn cảnh đặc biệt"] * n)
 
     ratio, small, big = _ratio(plan, 500)
-    assert ratio < 7, f"4x the lines took {ratio:.1f}x the time ({small:.2f} s -> {big:.2f} s)"
+    assert ratio < 10, f"4x the lines took {ratio:.1f}x the time ({small:.2f} s -> {big:.2f} s)"
 
 
 # --- files that are not regular files -------------------------------------------------------------
