@@ -140,15 +140,18 @@ class Options:
 class Context:
     """What the rules share: the plan record, the extracted text and its outline, the lexicon."""
 
-    def __init__(self, plan: dict, text: str, options: Options, lexicon=None, locate=None):
-        from .outline import build_outline
-        from .textmodel import Document
+    def __init__(self, plan: dict, text: str, options: Options, lexicon=None, locate=None, doc=None, outline=None):
+        if doc is None or outline is None:
+            from .outline import build_outline
+            from .textmodel import Document
 
+            doc = Document(text)
+            outline = build_outline(doc)
         self.plan = plan
         self.text = text
         self.options = options
-        self.doc = Document(text)
-        self.outline = build_outline(self.doc)
+        self.doc = doc  # the parser's text model and outline, when the caller has them
+        self.outline = outline
         self.locate = locate
         self._lex = lexicon
         self.today = options.today or dt.date.today()
@@ -1402,29 +1405,27 @@ def run_rules(ctx: Context) -> list[dict]:
 
 def check_text(text: str, *, path: str = "<text>", options: Options | None = None, lexicon=None) -> dict:
     """Check plan text (already extracted): a file result of ``khplan.check/v1``."""
-    import unicodedata
+    from .parse import analyse_document, prepare_text
 
-    from .parse import parse_document
-
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n")).lstrip("\ufeff")
-    plan = parse_document(text, path=path, lexicon=lexicon)
-    return _result(plan, text, path, options or Options(), lexicon, None)
+    text = prepare_text(text)
+    plan, doc, outline = analyse_document(text, path=path, lexicon=lexicon)
+    return _result(plan, text, path, options or Options(), lexicon, None, doc, outline)
 
 
 def check_file(path: str, *, options: Options | None = None, lexicon=None, ocr: bool = False) -> dict:
     """Read, parse and check one file: a file result of ``khplan.check/v1``."""
-    from .parse import parse_document
+    from .parse import analyse_document
     from .readers import read_document
 
     ex = read_document(path, ocr=ocr)
     locate = ex.locate if ex.locators else None
-    plan = parse_document(ex.text, path=str(path), fmt=ex.format, encoding=ex.encoding, sha256=ex.sha256,
-                          locate=locate, reader_warnings=ex.warnings, lexicon=lexicon)
-    return _result(plan, ex.text, str(path), options or Options(), lexicon, locate)
+    plan, doc, outline = analyse_document(ex.text, path=str(path), fmt=ex.format, encoding=ex.encoding, sha256=ex.sha256,
+                                          locate=locate, reader_warnings=ex.warnings, lexicon=lexicon)
+    return _result(plan, ex.text, str(path), options or Options(), lexicon, locate, doc, outline)
 
 
-def _result(plan: dict, text: str, path: str, options: Options, lexicon, locate) -> dict:
-    ctx = Context(plan, text, options, lexicon, locate)
+def _result(plan: dict, text: str, path: str, options: Options, lexicon, locate, doc=None, outline=None) -> dict:
+    ctx = Context(plan, text, options, lexicon, locate, doc, outline)
     findings = run_rules(ctx)
     for f in findings:
         line = ctx.doc.lines[f["line"] - 1]

@@ -49,14 +49,12 @@ class Outline:
     doc: Document
     header: list[Paragraph]
     doc_type: str | None
-    doc_type_para: Paragraph | None
     title: list[Paragraph]
     preamble: list[Node]
     sections: list[Section]
     closing: list[Paragraph]
     tail: list[Paragraph]  # "Nơi nhận", signature: after the body
     footnotes: dict[str, Paragraph]
-    unclassified: list[Paragraph]
 
     def section_of_kind(self, *kinds: str) -> list[Section]:
         return [s for s in self.sections if s.kind in kinds]
@@ -236,7 +234,6 @@ def build_outline(doc: Document) -> Outline:
     # Sections and item trees.
     preamble = [Node(p) for p in body[pre_start:first_section]]
     sections: list[Section] = []
-    unclassified: list[Paragraph] = []
     stack: list[tuple[str, Node]] = []
     for p in body[first_section:]:
         if _is_section_heading(p, allow_num=not has_roman):
@@ -284,8 +281,4 @@ def build_outline(doc: Document) -> Outline:
             stack.append((sig, node))
         node.parent = parent
         parent.children.append(node)
-    for s in sections:
-        if s.kind is None:
-            unclassified.append(s.node.para)
-    return Outline(doc, header, doc_type, body[type_idx] if type_idx is not None else None, title, preamble,
-                   sections, closing, tail, footnotes, unclassified)
+    return Outline(doc, header, doc_type, title, preamble, sections, closing, tail, footnotes)

@@ -1363,6 +1363,16 @@ def extract_reporting(ctx: _Ctx, report_items: list[tuple[Node, str]], assignmen
 def parse_document(text: str, *, path: str = "<text>", fmt: str = "txt", encoding: str | None = "utf-8",
                    sha256: str | None = None, locate=None, reader_warnings: list[dict] | None = None,
                    lexicon=None) -> dict:
+    """The ``khplan.plan/v1`` record of extracted text (NFC, ``\\n`` line ends)."""
+    return analyse_document(text, path=path, fmt=fmt, encoding=encoding, sha256=sha256, locate=locate,
+                            reader_warnings=reader_warnings, lexicon=lexicon)[0]
+
+
+def analyse_document(text: str, *, path: str = "<text>", fmt: str = "txt", encoding: str | None = "utf-8",
+                     sha256: str | None = None, locate=None, reader_warnings: list[dict] | None = None,
+                     lexicon=None) -> tuple[dict, Document, Outline]:
+    """The plan record together with the text model and outline it was read from (for callers,
+    such as ``check``, that look at the structure again)."""
     doc = Document(text)
     outline = build_outline(doc)
     ctx = _Ctx(doc, outline, locate)
@@ -1399,7 +1409,7 @@ def parse_document(text: str, *, path: str = "<text>", fmt: str = "txt", encodin
     spans = identity.pop("spans", {})
     document = identity
     document["spans"] = spans
-    return {
+    record = {
         "schema": SCHEMA,
         "source": {
             "path": path,
@@ -1424,16 +1434,22 @@ def parse_document(text: str, *, path: str = "<text>", fmt: str = "txt", encodin
         ],
         "warnings": ctx.warnings,
     }
+    return record, doc, outline
+
+
+def prepare_text(text: str) -> str:
+    """Text given by a caller, made like a reader's output: NFC, ``\\n`` line ends, no BOM.
+
+    Lone surrogates (text decoded with errors="surrogateescape") cannot be written out: one
+    replacement character each keeps every offset.
+    """
+    from .readers import finish_text
+
+    return _SURROGATE.sub("\ufffd", finish_text(text))
 
 
 def parse_text(text: str, *, path: str = "<text>", fmt: str = "txt") -> dict:
-    import unicodedata
-
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n")).lstrip("\ufeff")
-    # Lone surrogates (text decoded with errors="surrogateescape") cannot be written out:
-    # one replacement character each keeps every offset.
-    text = _SURROGATE.sub("\ufffd", text)
-    return parse_document(text, path=path, fmt=fmt)
+    return parse_document(prepare_text(text), path=path, fmt=fmt)
 
 
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
